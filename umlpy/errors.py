@@ -13,6 +13,10 @@ them, print one line and choose an exit code.
      +-- UbdError               a ubd switch or device open failed
      |    +-- UbdOptionError    the ubd<N>=... switch does not parse (UML's texts)
      |    +-- LockError         a host file is locked by someone else
+     |    +-- DiskRangeError    a request lies outside the device or is misaligned
+     |    +-- DiskIOError       host I/O failed while serving a request
+     |    +-- DeviceBusy        the guest holds the device open
+     |    +-- NoSuchDevice      the unit is not configured
      +-- ConfigError            a umlpy command-line switch is wrong
      +-- MachineError           the virtual machine cannot start or has crashed
      |    +-- GuestFault        unhandled CPU fault or guest panic
@@ -31,6 +35,10 @@ __all__ = [
     "UbdError",
     "UbdOptionError",
     "LockError",
+    "DiskRangeError",
+    "DiskIOError",
+    "DeviceBusy",
+    "NoSuchDevice",
     "ConfigError",
     "MachineError",
     "GuestFault",
@@ -76,6 +84,22 @@ class UbdOptionError(UbdError):
 
 class LockError(UbdError):
     """A host file is locked by another process or open file description."""
+
+
+class DiskRangeError(UbdError):
+    """A block request lies outside the device, or is not sector aligned."""
+
+
+class DiskIOError(UbdError):
+    """The host failed to read or write a file while serving a request."""
+
+
+class DeviceBusy(UbdError):
+    """The guest has the device open, so it cannot be removed."""
+
+
+class NoSuchDevice(UbdError):
+    """The ubd unit is not configured."""
 
 
 class ConfigError(UmlError):
