@@ -21,6 +21,7 @@ from .protocol import MAX_TEXT, pack_request, unpack_reply
 from .umid import PID_NAME, SOCKET_NAME
 
 __all__ = ["Reply", "candidate_paths", "find_socket", "send_command", "absolutize_config",
+           "exchange_raw",
            "read_pid", "list_umids"]
 
 
@@ -152,3 +153,26 @@ def absolutize_config(text: str, cwd: str) -> str:
         if i < len(parts) and parts[i] and not os.path.isabs(parts[i]):
             parts[i] = os.path.normpath(os.path.join(cwd, parts[i]))
     return head + "".join(parts)
+
+
+def exchange_raw(socket_path: str, datagram: bytes, *, finals: int = 1,
+                 timeout: float = 5.0) -> list[bytes]:
+    """Send an arbitrary datagram; return the packets received until ``finals``
+    packets with ``more`` = 0 (or anything shorter than a header) arrived, or ``timeout``.
+
+    A debugging aid and the tests' raw client: no framing, no validation.
+    """
+    packets: list[bytes] = []
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind("")
+        sock.sendto(datagram, socket_path)
+        deadline = time.monotonic() + timeout
+        done = 0
+        while done < finals and (left := deadline - time.monotonic()) > 0:
+            if not select.select([sock], [], [], left)[0]:
+                break
+            packet = sock.recv(65536)
+            packets.append(packet)
+            if len(packet) < 12 or packet[:4] == b"ERR " or int.from_bytes(packet[4:8], "little") == 0:
+                done += 1
+    return packets

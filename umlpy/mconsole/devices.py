@@ -153,7 +153,7 @@ def _con_remove(rest: str, mc: MachineControl) -> Result:
     if n < 0:
         return "Couldn't parse device number", 1
     if n >= MAX_CON:
-        return f"Invalid device number - must be between 0 and {MAX_CON - 1}", 1
+        return "Device number out of range", -errno.EINVAL
     return "Removing a console at run time is not supported by umlpy", -errno.EBUSY
 
 

@@ -28,7 +28,7 @@ _RECV_SIZE = 64 * 1024   # larger than any valid request, so oversize datagrams 
 class SocketSink:
     """Sends replies for one request to its origin address."""
 
-    def __init__(self, sock: socket.socket, addr: str | bytes) -> None:
+    def __init__(self, sock: socket.socket, addr: str | bytes | None) -> None:
         self.sock = sock
         self.addr = addr
 
@@ -38,6 +38,8 @@ class SocketSink:
             self.raw(packet)
 
     def raw(self, packet: bytes) -> None:
+        if not self.addr:
+            return     # unbound sender: there is no address to answer to
         try:
             self.sock.sendto(packet, self.addr)
         except OSError:
@@ -115,9 +117,11 @@ class MconsoleServer:
                     self.on_error(exc)
 
     def handle(self, data: bytes, addr: str | bytes | None) -> None:
-        """Serve one datagram from ``addr`` (no reply when the sender is unbound)."""
-        if not addr:
-            return
+        """Serve one datagram from ``addr``.
+
+        An unbound sender has no address: the command still runs (as in UML)
+        but no reply can be sent.
+        """
         sink = SocketSink(self._sock, addr)
         try:
             req = parse_request(data)
@@ -129,4 +133,8 @@ class MconsoleServer:
             return
         if req.version != VERSION:
             sink.send("This driver only supports version 2 clients", 1)   # and run it anyway
-        commands.execute(req.text, self.control, sink)
+        try:
+            commands.execute(req.text, self.control, sink)
+        except Exception as exc:
+            sink.send(f"umlpy internal error: {type(exc).__name__}: {exc}", 1)
+            raise
