@@ -67,10 +67,15 @@ def _ubd_error_code(exc: UmlError) -> int:
 
 
 def _ubd_config(rest: str, mc: MachineControl) -> Result:
+    if not rest.startswith("="):       # UML's order: unit, range, busy, then the flags
+        n, _ = parse_unit(rest)
+        if n < 0:
+            return "Couldn't parse device number", -errno.EINVAL
+        if n >= MAX_UBD:
+            return "Device number out of range", 1
+        if mc.disk_config(n) != "":
+            return "Device is already configured", -errno.EBUSY
     from ..ubd.options import parse_ubd_switch   # H1's parser (UML's grammar and texts)
-    n, _ = parse_unit(rest)
-    if 0 <= n < MAX_UBD and mc.disk_config(n) != "":
-        return "Device is already configured", -errno.EBUSY
     try:
         cfg = parse_ubd_switch(rest)
     except UbdOptionError as exc:
