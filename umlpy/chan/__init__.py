@@ -147,6 +147,13 @@ class ConsoleSet:
             raise
         return self.channels
 
+    def terminal(self) -> FdChannel | None:
+        """con0's interactive terminal channel (for the Ctrl-] host prompt), if any."""
+        chan = self.channels.get(0)
+        if isinstance(chan, SplitChannel):
+            chan = chan.inp
+        return chan if isinstance(chan, FdChannel) and chan.interactive else None
+
     def describe(self, n: int) -> str:
         """``config con<n>``'s answer: the channel spec, or "" if unconfigured."""
         chan = self.channels.get(n)
