@@ -129,3 +129,41 @@ def test_overlong_command_is_refused(served):
 ])
 def test_absolutize_config(text, expect):
     assert absolutize_config(text, "/w") == expect
+
+
+def test_interactive_prompt_on_a_terminal(served):
+    """The prompt_toolkit prompt on a real pty: a command runs, quit exits, history is kept."""
+    import select
+    import subprocess
+    import time
+    home, _, mc = served
+    fd, slave = os.openpty()
+    child = subprocess.Popen(["umlpy-mconsole", "vm"], stdin=slave, stdout=slave, stderr=slave,
+                             start_new_session=True)
+    os.close(slave)
+    seen = b""
+
+    def wait_for(needle: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 20
+        while needle not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        assert needle in seen
+
+    try:
+        wait_for(b"(vm)")
+        os.write(fd, b"config mem\r")
+        wait_for(b"OK 67108864")
+        os.write(fd, b"quit\r")
+        assert child.wait(timeout=20) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        os.close(fd)
+    with open(os.path.join(home, ".umlpy_mconsole_history")) as f:
+        assert "config mem" in f.read()

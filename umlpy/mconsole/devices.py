@@ -75,7 +75,10 @@ def _ubd_config(rest: str, mc: MachineControl) -> Result:
             return "Device number out of range", 1
         if mc.disk_config(n) != "":
             return "Device is already configured", -errno.EBUSY
-    from ..ubd.options import parse_ubd_switch   # H1's parser (UML's grammar and texts)
+    try:
+        from ..ubd.options import parse_ubd_switch   # the ubd grammar and UML's texts
+    except ImportError:
+        return "ubd hot-plug is not available in this build", 1
     try:
         cfg = parse_ubd_switch(rest)
     except UbdOptionError as exc:
