@@ -175,3 +175,32 @@ def test_console_set_order_and_defaults():
         cs.set("con16", "null")
     with pytest.raises(ConfigError):
         cs.set("conx", "null")
+
+
+def test_console_set_announces_pts_and_cleans_up_on_error():
+    cs = ConsoleSet()
+    cs.set("con0", "null")
+    cs.set("con1", "pts")
+    lines: list[str] = []
+    chans = cs.open(log=lines.append)
+    try:
+        assert isinstance(chans[1], PtsChannel)
+        assert lines == [f"Virtual console 1 assigned device '{chans[1].device}'"]
+        assert cs.describe(1) == f"pts:{chans[1].device}" and cs.terminal() is None
+    finally:
+        cs.close()
+    bad = ConsoleSet()
+    bad.set("con1", "pts")
+    bad.set("con2", "fd:x")
+    with pytest.raises(ConfigError):
+        bad.open()
+    assert bad.channels == {}
+
+
+def test_port_in_use_is_a_config_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError, match=f"127.0.0.1:{port}"):
+            PortChannel(port)
