@@ -81,7 +81,10 @@ def test_fd_channel_on_a_terminal_raw_mode_escape_and_restore():
         assert poll(lambda: chan.read(100)) == b"a\x03b"
         os.write(master, b"xy\x1dzz")
         assert poll(lambda: chan.read(100)) == b"xy" and escapes == [1]
-        chan.suspend()
+        assert chan.fileno() is None                  # suspended at once by the escape
+        os.write(master, b"for the prompt\n")
+        assert chan.read(100) == b""
+        chan.suspend()                                # idempotent
         assert termios.tcgetattr(slave)[3] & termios.ICANON    # prompt gets cooked mode
         assert chan.fileno() is None and chan.read(10) == b""
         chan.write(b"held")

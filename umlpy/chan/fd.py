@@ -85,6 +85,7 @@ class FdChannel:
             if escape is None or ESCAPE_BYTE not in data:
                 return data
             data = data[:data.index(ESCAPE_BYTE)]  # keys after the escape are dropped
+            self._suspend_locked()   # at once, so the guest cannot read the prompt's keys
         escape()
         return data
 
@@ -110,11 +111,12 @@ class FdChannel:
     def suspend(self) -> None:
         """Hand the terminal to a host-side prompt: cooked mode, output held back."""
         with self._lock:
-            if self._suspended:
-                return
-            self._suspended = True
-            if self.terminal is not None:
-                self.terminal.restore()
+            self._suspend_locked()
+
+    def _suspend_locked(self) -> None:
+        self._suspended = True
+        if self.terminal is not None:
+            self.terminal.restore()
 
     def resume(self) -> None:
         """Give the terminal back to the guest: raw mode, held output written out."""
