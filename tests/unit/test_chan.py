@@ -91,7 +91,13 @@ def test_fd_channel_on_a_terminal_raw_mode_escape_and_restore():
         assert select.select([master], [], [], 0)[0] == []
         chan.resume()
         assert not termios.tcgetattr(slave)[3] & termios.ICANON
-        assert poll(lambda: os.read(master, 100)) == b"held"
+        seen = [b""]
+
+        def echoed_then_held() -> bool:
+            seen[0] += os.read(master, 100)
+            return seen[0].endswith(b"held")
+        poll(echoed_then_held)                        # cooked mode echoed the prompt's keys
+        assert seen[0] == b"for the prompt\r\nheld"
     finally:
         chan.close()
     assert termios.tcgetattr(slave) == before
