@@ -11,7 +11,6 @@ import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 import time
 
 import pytest
@@ -19,7 +18,8 @@ import pytest
 pytestmark = [
     pytest.mark.interop, pytest.mark.slow,
     pytest.mark.skipif(importlib.util.find_spec("umlpy.cli") is None, reason="no umlpy.cli yet"),
-    pytest.mark.skipif(shutil.which("uml_mconsole") is None, reason="no uml_mconsole"),
+    pytest.mark.skipif(shutil.which("uml_mconsole") is None or shutil.which("umlpy") is None,
+                       reason="no uml_mconsole or umlpy command"),
 ]
 
 
@@ -37,7 +37,7 @@ def test_uml_mconsole_drives_a_umlpy_guest(tmp_path_factory):
     udir = os.path.join(home, "u")
     env = dict(os.environ, HOME=home)
     log = open(os.path.join(home, "boot.log"), "w+b")
-    proc = subprocess.Popen([sys.executable, "-m", "umlpy.cli", "mem=64M", "con=null",
+    proc = subprocess.Popen(["umlpy", "mem=64M", "con=null",
                              "umid=sys", f"uml_dir={udir}"],
                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                             env=env, cwd=home)
