@@ -274,6 +274,38 @@ int fstool_op(int argc, char **argv, int nbuf, int rdonly)
         fs_iput(ip);
         return w < 0 ? (int)w : 0;
     }
+    if (!strcmp(op, "writepat")) {          /* PATH OFF LEN SEED: byte i = ((i*131 + SEED*17) ^ (i>>7)) & 255 */
+        uint64_t off, len, i, done = 0;
+        unsigned seed;
+        static unsigned char pat[CHUNK];
+        ARGS(4);
+        off = strtoull(argv[2], 0, 0);
+        len = strtoull(argv[3], 0, 0);
+        seed = (unsigned)strtoul(argv[4], 0, 0);
+        if ((r = fs_open(0, argv[1], FS_O_WRONLY | FS_O_CREAT, 0644, &ip)) < 0)
+            return r;
+        while (r == 0 && done < len) {
+            uint64_t m = len - done < CHUNK ? len - done : CHUNK;
+            long w;
+            for (i = 0; i < m; i++)
+                pat[i] = (unsigned char)((((done + i) * 131 + seed * 17) ^ ((done + i) >> 7)) & 255);
+            w = fs_write(ip, pat, off + done, (size_t)m);
+            if (w < 0)
+                r = (int)w;
+            else if ((uint64_t)w != m)
+                r = -ENOSPC;
+            else
+                done += m;
+        }
+        fs_iput(ip);
+        return r;
+    }
+    if (!strcmp(op, "crash")) {             /* sync, then exit without umount */
+        ARGS(0);
+        r = fs_sync();
+        fflush(stdout);
+        _exit(r < 0 ? 1 : 0);
+    }
     if (!strcmp(op, "get")) {
         ARGS(2);
         int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
