@@ -300,6 +300,21 @@ int fstool_op(int argc, char **argv, int nbuf, int rdonly)
         fs_iput(ip);
         return r;
     }
+    if (!strcmp(op, "readhex")) {           /* PATH OFF LEN: print the bytes read, in hex */
+        unsigned char buf[4096];
+        long n, i;
+        ARGS(3);
+        if ((r = fs_open(0, argv[1], FS_O_RDONLY, 0, &ip)) < 0)
+            return r;
+        n = fs_read(ip, buf, strtoull(argv[2], 0, 0), strtoull(argv[3], 0, 0) < sizeof(buf) ? strtoull(argv[3], 0, 0) : sizeof(buf));
+        fs_iput(ip);
+        if (n < 0)
+            return (int)n;
+        for (i = 0; i < n; i++)
+            printf("%02x", buf[i]);
+        printf("\n");
+        return 0;
+    }
     if (!strcmp(op, "crash")) {             /* sync, then exit without umount */
         ARGS(0);
         r = fs_sync();
