@@ -59,6 +59,7 @@ static int run_line(char *line, int nbuf, int rdonly)
     char copy[4096], *argv[16], *save = 0, *t;
     int argc = 0, r, want = 0, i;
     snprintf(copy, sizeof(copy), "%s", line);
+    copy[strcspn(copy, "\r\n")] = 0;
     for (t = strtok_r(line, " \t\r\n", &save); t && argc < 16; t = strtok_r(0, " \t\r\n", &save))
         argv[argc++] = t;
     if (argc == 0 || argv[0][0] == '#')
