@@ -237,10 +237,6 @@ int fs_link(struct inode *oldcwd, const char *oldpath, struct inode *newcwd, con
     int r, trailing;
     if ((r = namei_at(oldcwd, oldpath, 0, &ip)) < 0)
         return r;
-    if (ISDIR(ip)) {
-        fs_iput(ip);
-        return -EPERM;
-    }
     if ((r = nameiparent(newcwd, newpath, &dp, name, &trailing)) < 0) {
         fs_iput(ip);
         return r;
@@ -251,6 +247,8 @@ int fs_link(struct inode *oldcwd, const char *oldpath, struct inode *newcwd, con
         r = -EEXIST;
     } else if (fsi.rdonly) {
         r = -EROFS;
+    } else if (ISDIR(ip)) {
+        r = -EPERM;
     } else if (ip->d.i_links_count >= EXT2_LINK_MAX) {
         r = -EMLINK;
     } else if ((r = dirlink(dp, name, (int)strlen(name), ip->inum, ip->d.i_mode)) == 0) {

@@ -50,15 +50,21 @@ static int do_rename(struct inode *odp, const char *oname, struct inode *ndp, co
         return err;
     isdir = ISDIR(ip);
     r = 0;
+    /* error precedence as in Linux renameat2: trailing slash, source above
+     * target (EINVAL), target above source (ENOTEMPTY), then types */
     if (trailing && !isdir)
         r = -ENOTDIR;
-    else if (dirlookup(ndp, nname, (int)strlen(nname), &ino, &noff) == 0) {
+    else if (isdir && ndp != odp)
+        r = check_not_below(ndp, ip->inum);
+    if (r == 0 && dirlookup(ndp, nname, (int)strlen(nname), &ino, &noff) == 0) {
         if (ino == ip->inum) {              /* same inode: nothing to do */
             fs_iput(ip);
             return 0;
         }
         if (!(tp = iget(ino, &err)))
             r = err;
+        else if (ISDIR(tp) && check_not_below(odp, tp->inum) < 0)
+            r = -ENOTEMPTY;
         else if (isdir && !ISDIR(tp))
             r = -ENOTDIR;
         else if (!isdir && ISDIR(tp))
@@ -66,8 +72,6 @@ static int do_rename(struct inode *odp, const char *oname, struct inode *ndp, co
         else if (isdir && (r = dirisempty(tp)) >= 0)
             r = r ? 0 : -ENOTEMPTY;
     }
-    if (r == 0 && isdir && ndp != odp)
-        r = check_not_below(ndp, ip->inum);
     if (r == 0 && isdir && !tp && ndp != odp && ndp->d.i_links_count >= EXT2_LINK_MAX)
         r = -EMLINK;
     if (r == 0 && isdir)
