@@ -131,19 +131,24 @@ int super_write(void)
 
 int fs_mount(int unit, int flags, int nbuf)
 {
-    uint8_t raw[1024];
+    uint8_t *raw;
     int r, rdonly = (flags & FS_MNT_RDONLY) != 0;
     uint64_t per, m;
     if (fsi.mounted)
         return -EBUSY;
     memset(&fsi, 0, sizeof(fsi));
     fsi.unit = unit;
+    raw = kmalloc(1024);                /* I/O buffers come from kmalloc, never the stack */
+    if (!raw)
+        return -ENOMEM;
     r = ubd_rw(unit, EXT2_SUPER_OFFSET / 512, raw, 2, 0);
+    if (r >= 0)
+        memcpy(&fsi.sb, raw, sizeof(fsi.sb));
+    kfree(raw);
     if (r < 0) {
         kprintf("ext2: cannot read superblock (%d)\n", r);
         return r;
     }
-    memcpy(&fsi.sb, raw, sizeof(fsi.sb));
     r = check_super(&rdonly);
     if (r < 0)
         return r;
