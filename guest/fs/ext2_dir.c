@@ -116,6 +116,8 @@ int dirlink(struct inode *dp, const char *name, int len, uint32_t ino, uint32_t 
     int err = 0, fresh;
     if (len <= 0 || len > EXT2_NAME_LEN)
         return -ENAMETOOLONG;
+    if (dp->d.i_links_count == 0)
+        return -ENOENT;                     /* removed directory still held open */
     for (lbn = 0; lbn < n; lbn++) {
         uint32_t off = 0;
         if (!(b = dirblock(dp, lbn, &err)))

@@ -93,6 +93,16 @@ mkdir /d
     assert "g" not in img.ls("/")
 
 
+def test_removed_directory_held_open(mkimg) -> None:
+    img = mkimg("8M", 1024)
+    img.run("mkdir /d\n")
+    free = int(img.super()["Free inodes"])
+    img.run("!ENOENT rmdirheld /d\n")
+    img.fsck()
+    assert int(img.super()["Free inodes"]) == free + 1
+    assert "d" not in img.ls("/")
+
+
 def test_symlinks_fast_and_slow(mkimg, tmp_path: Path) -> None:
     img = mkimg("8M", 1024)
     fast = "t" * 59

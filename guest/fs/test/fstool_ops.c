@@ -252,6 +252,23 @@ static int unlinkopen(const char *path)
     return r;
 }
 
+/* hold directory P, rmdir it, then try to create a file in it (Linux: ENOENT). */
+static int rmdirheld(const char *path)
+{
+    struct inode *dp, *ip;
+    int r = fs_namei(0, path, 1, &dp);
+    if (r < 0)
+        return r;
+    r = fs_rmdir(0, path);
+    if (r == 0) {
+        r = fs_open(dp, "inside", FS_O_WRONLY | FS_O_CREAT, 0644, &ip);
+        if (r == 0)
+            fs_iput(ip);
+    }
+    fs_iput(dp);
+    return r;
+}
+
 #define ARGS(n) do { if (argc != (n) + 1) return -EINVAL; } while (0)
 
 int fstool_op(int argc, char **argv, int nbuf, int rdonly)
@@ -415,6 +432,7 @@ int fstool_op(int argc, char **argv, int nbuf, int rdonly)
     if (!strcmp(op, "fillup")) { ARGS(1); return fillup(argv[1]); }
     if (!strcmp(op, "export")) { ARGS(2); return export_tree(0, argv[1], argv[2]); }
     if (!strcmp(op, "import")) { ARGS(2); return import_tree(argv[1], argv[2]); }
+    if (!strcmp(op, "rmdirheld")) { ARGS(1); return rmdirheld(argv[1]); }
     if (!strcmp(op, "unlinkopen")) { ARGS(1); return unlinkopen(argv[1]); }
     fprintf(stderr, "fstool: unknown operation %s\n", op);
     return -EINVAL;
