@@ -37,7 +37,7 @@ static struct buf *dirblock(struct inode *dp, uint64_t lbn, int *err)
     struct buf *b;
     int r = bmap(dp, lbn, 0, &blk, 0);
     if (r < 0 || blk == 0) {
-        kprintf("ext2: directory %u: hole or bad block at %lu\n", dp->inum, (unsigned long)lbn);
+        kprintf("ext2: directory %u: hole or bad block at %u\n", dp->inum, (uint32_t)lbn);
         *err = r < 0 ? r : -EIO;
         return 0;
     }

@@ -9,12 +9,14 @@
  * root.  Every function returning int/long returns >= 0 on success or
  * -errno (Linux values).  No function sleeps or takes locks: callers must not
  * re-enter the fs (the kernel is single-CPU and non-preemptive).
- * See docs/ext2.md for the full contract.
+ * Only <stdint.h>/<stddef.h> are included, so the kernel's own prototypes
+ * never clash with fsport.h.  See docs/ext2.md for the full contract.
  */
 #ifndef FS_FS_H
 #define FS_FS_H
 
-#include "fsport.h"
+#include <stdint.h>
+#include <stddef.h>
 
 struct inode;                       /* opaque in-memory inode */
 
