@@ -101,9 +101,13 @@ def compare_trees(a: Path, b: Path) -> None:
             assert pa.read_bytes() == pb.read_bytes(), rel
 
 
-@pytest.mark.parametrize("seed,block,nbuf", [(1, 1024, 256), (2, 4096, 256), (3, 1024, 16), (4, 2048, 64)])
-def test_random_ops_mirror_host(mkimg, tmp_path: Path, seed: int, block: int, nbuf: int) -> None:
-    img: Image = mkimg("32M", block)
+@pytest.mark.parametrize("seed,block,nbuf,extra", [
+    (1, 1024, 256, ()), (2, 4096, 256, ()), (3, 1024, 16, ()), (4, 2048, 64, ("-I", "128")),
+    (5, 1024, 32, ("-O", "^filetype,^sparse_super,^resize_inode,^dir_index")),
+])
+def test_random_ops_mirror_host(mkimg, tmp_path: Path, seed: int, block: int, nbuf: int,
+                                extra: tuple[str, ...]) -> None:
+    img: Image = mkimg("32M", block, *extra)
     mirror_root = tmp_path / "mirror"
     mirror_root.mkdir()
     m = Mirror(mirror_root, random.Random(seed))
