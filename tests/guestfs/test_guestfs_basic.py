@@ -201,3 +201,23 @@ stat /null
     assert "Type: character special" in img.debugfs("stat /null")
     assert "Device major/minor number: 01:03" in img.debugfs("stat /null")
     assert "Device major/minor number: 300:70000" in img.debugfs("stat /big")   # new encoding
+
+
+def test_timestamps_mtime_ctime_dtime(mkimg) -> None:
+    img = mkimg("8M", 1024)
+    img.run("mkdir /d\nwritestr /d/f 0 x\n", env={"FSTOOL_TIME": "1600000000"})
+    img.run("writestr /d/f 1 y\n", env={"FSTOOL_TIME": "1600000100"})
+    img.run("chmod /d/f 600\n", env={"FSTOOL_TIME": "1600000200"})
+    out = img.run("stat /d/f\nstat /d\n").out.splitlines()
+    f = dict(x.split("=") for x in out[0].split())
+    d = dict(x.split("=") for x in out[1].split())
+    assert (f["atime"], f["mtime"], f["ctime"]) == ("1600000000", "1600000100", "1600000200")
+    assert d["mtime"] == d["ctime"] == "1600000000"     # entry added at creation time
+    ino = f["ino"]
+    img.run("rm /d/f\n", env={"FSTOOL_TIME": "1600000300"})
+    dstat = img.run("stat /d\n").out
+    assert "mtime=1600000300" in dstat and "ctime=1600000300" in dstat
+    freed = img.debugfs(f"stat <{ino}>")
+    assert f"dtime: {1600000300:#010x}" in freed
+    assert "Links: 0" in freed
+    img.fsck()
