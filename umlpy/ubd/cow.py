@@ -120,6 +120,11 @@ def _decode_path(raw: bytes, field_len: int) -> str:
     return os.fsdecode(raw[:nul])
 
 
+def _short_header(version: str, got: int, need: int) -> CowHeaderError:
+    return CowHeaderError(f"read_cow_header - failed to read {version} header "
+                          f"(header_size {got} bytes, need {need})", "header_size", got)
+
+
 def parse_header(buf: bytes, *, file_size: int | None = None) -> CowHeader:
     """Parse and validate the first (up to 4136) bytes of a file (spec §1.3).
 
@@ -140,28 +145,26 @@ def parse_header(buf: bytes, *, file_size: int | None = None) -> CowHeader:
     broken = False
     if version == 1:
         if len(buf) < V1_SIZE:
-            raise CowHeaderError("read_cow_header - failed to read V1 header", "header_size", len(buf))
+            raise _short_header("V1", len(buf), V1_SIZE)
         # The right thing for a big-endian v1 file: its fields are big-endian too
         # (UML reads them in host order; docs/compat.md).
         raw_path, mtime, size, ss = struct.unpack_from(order + _V1_TAIL, buf, 8)
         header_size, align, path_len = V1_SIZE, 0, V1_PATH_LEN
     elif version == 2:
         if len(buf) < V2_SIZE:
-            raise CowHeaderError("read_cow_header - failed to read V2 header", "header_size", len(buf))
+            raise _short_header("V2", len(buf), V2_SIZE)
         _, _, raw_path, mtime, size, ss = _V2.unpack_from(buf)
         header_size, align, path_len = V2_SIZE, 0, PATH_LEN
     elif version == 3:
         broken = len(buf) >= 36 and buf[32:36] == b"\0\0\0\0"
         if broken:
             if len(buf) < V3_BROKEN_SIZE:
-                raise CowHeaderError("read_cow_header - failed to read V3 header",
-                                     "header_size", len(buf))
+                raise _short_header("V3", len(buf), V3_BROKEN_SIZE)
             _, _, mtime, size, ss, align, cow_format, raw_path = _V3_BROKEN.unpack_from(buf)
             header_size = V3_BROKEN_SIZE
         else:
             if len(buf) < V3_SIZE:
-                raise CowHeaderError("read_cow_header - failed to read V3 header",
-                                     "header_size", len(buf))
+                raise _short_header("V3", len(buf), V3_SIZE)
             _, _, mtime, size, ss, align, cow_format, raw_path = _V3.unpack_from(buf)
             header_size = V3_SIZE
         path_len = PATH_LEN
@@ -174,8 +177,8 @@ def parse_header(buf: bytes, *, file_size: int | None = None) -> CowHeader:
                              "sectorsize", ss)
     if version == 3:
         if align == 0:
-            raise CowHeaderError("read_cow_header - invalid COW header, align == 0",
-                                 "alignment", 0)
+            raise CowHeaderError("read_cow_header - invalid COW header, align == 0 "
+                                 "(alignment 0)", "alignment", 0)
         if align & (align - 1) or not SECTOR <= align <= MAX_ALIGNMENT:
             raise CowHeaderError(f"COW header: alignment {align} is not a power of two "
                                  f"between 512 and {MAX_ALIGNMENT}", "alignment", align)
