@@ -167,6 +167,8 @@ def test_lock_conflict_with_posix_lock_of_other_process(tmp_path, make_image) ->
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
     with opened("a=plain.img", tmp_path):
         fd = os.open(tmp_path / "plain.img", os.O_RDWR)
         try:
