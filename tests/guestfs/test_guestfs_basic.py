@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import pattern
+from .conftest import pattern
 
 
 @pytest.mark.parametrize("block,inode", [(1024, "128"), (1024, "256"), (2048, "256"), (4096, "256")])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import pattern
+from .conftest import pattern
 
 PER = 256          # block numbers per 1 KiB indirect block
 TRIPLE_START = 12 + PER + PER * PER   # first logical block mapped by the triple-indirect block

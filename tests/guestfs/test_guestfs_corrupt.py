@@ -8,7 +8,7 @@ import random
 import subprocess
 from pathlib import Path
 
-from conftest import FSTOOL
+from .conftest import FSTOOL
 
 SCRIPT = ("ls /a\nreadhex /a/f3 0 64\nreadhex /l 0 16\nwritepat /a/f3 100 5000 1\nrm /a/f5\n"
           "mv /a /z\nmkdir /q\ntruncate /z/f7 10\nsymlink /x/y /z/s\nrmdir /z/b\nfillup /big\nrm /big\n")

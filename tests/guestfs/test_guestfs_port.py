@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import FSTOOL, REPO
+from .conftest import FSTOOL, REPO
 
 ALLOWED = {"kmalloc", "kfree", "memcpy", "memmove", "memset", "memcmp", "strlen", "strcmp",
            "strncmp", "strncpy", "kprintf", "panic", "ubd_rw", "clock_realtime_sec"}

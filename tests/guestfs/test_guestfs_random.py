@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Image, pattern
+from .conftest import Image, pattern
 
 NAMES = ["a", "b", "c", "dd", "e" * 40]
 

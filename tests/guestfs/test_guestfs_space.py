@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Image
+from .conftest import Image
 
 
 def statfs(img: Image) -> dict[str, int]:
