@@ -1,6 +1,7 @@
 """Interop with real UML (spec §1, §3, appendix A): one boot of linux.uml where the
 guest writes known patterns through a COW that umlpy then reads sector by sector,
-and md5sums a COW that umlpy wrote (the host compares)."""
+md5sums a COW that umlpy wrote (the host compares), and holds a COW open while
+umlpy's open of it must fail on UML's lock."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import os
 import random
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import sha256_file
+from umlpy.errors import LockError
 from umlpy.ubd.opening import open_disk
 from umlpy.ubd.options import parse_ubd_switch
 
@@ -77,6 +80,9 @@ def test_uml_and_umlpy_share_cow_files(tmp_path, make_image) -> None:
         script.append(f"dd if=/host/p{i} of=/dev/ubdb bs=512 seek={sector} count={count} "
                       "conv=notrunc")
     script.append("md5sum /dev/ubdc > /host/md5c")
+    # hold ubdb open (UML then holds its POSIX locks) until the host has tried it
+    script.append("exec 3</dev/ubdb; echo held > /host/held")
+    script.append("while [ ! -f /host/release ]; do sleep 0.05; done; exec 3<&-")
     (ctl / "test.sh").write_text("\n".join(script) + "\n")
 
     # --- ubdc: a COW written by umlpy
@@ -89,14 +95,33 @@ def test_uml_and_umlpy_share_cow_files(tmp_path, make_image) -> None:
         d.discard(200 * 512, 8 * 512)
         expect_c[200 * 512:208 * 512] = bytes(8 * 512)
 
-    cmd = ["timeout", "60", UML, "ubda=root.cow,root.img", "ubdb=b.cow,data.img",
+    cmd = [UML, "ubda=root.cow,root.img", "ubdb=b.cow,data.img",
            "ubdc=c.cow,data2.img", "mem=64M", "con=null", "con0=fd:0,fd:1", "rw",
            "init=/sbin/init", f"umid=h1disk{os.getpid()}", f"uml_dir={tmp_path / 'uml'}"]
     (tmp_path / "uml").mkdir()
-    res = subprocess.run(cmd, cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True,
-                         text=True, errors="replace")
-    out = res.stdout + res.stderr
-    assert (ctl / "md5c").exists(), f"guest did not finish: rc={res.returncode}\n{out[-3000:]}"
+    log = open(tmp_path / "uml.log", "w+b")
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not (ctl / "held").exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "guest never held ubdb"
+            time.sleep(0.05)   # polling a condition with a deadline
+        # real UML holds b.cow open with a POSIX write lock: our open must be refused
+        with pytest.raises(LockError) as ei:
+            open_disk(parse_ubd_switch("d=b.cow"), cwd=str(tmp_path))
+        pidfile = tmp_path / "uml" / f"h1disk{os.getpid()}" / "pid"
+        assert f"locked by pid {int(pidfile.read_text())}" in str(ei.value)
+        (ctl / "release").write_text("")
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.seek(0)
+        out = log.read().decode(errors="replace")
+        log.close()
+    assert (ctl / "md5c").exists(), f"guest did not finish: rc={proc.returncode}\n{out[-3000:]}"
     assert 'Creating "b.cow" as COW file for "data.img"' in out
 
     # UML read our COW: same bytes as the model
