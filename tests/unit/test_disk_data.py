@@ -176,3 +176,37 @@ def test_v2_cow_bitmap_rounding_is_covered(tmp_path, make_image) -> None:
         d.write(99 * 512, memoryview(b"L" * 512))
     with opened("a=v2.cow", tmp_path) as d:
         assert read(d, 98 * 512, 1024) == base.read_bytes()[98 * 512:99 * 512] + b"L" * 512
+
+
+def test_failed_bitmap_write_is_retried(tmp_path, make_image, monkeypatch) -> None:
+    """If the bitmap write fails (fault injected: EIO below data_offset), the bits are
+    not left set only in memory: the next write of the same sectors writes the bitmap
+    again and it reaches the file."""
+    import errno
+
+    from umlpy.ubd import disk as disk_mod
+    make_image("base.img", 65536)
+    d = opened("a=c.cow,base.img", tmp_path)
+    real = disk_mod._pwrite_full
+
+    def failing(fd, buf, offset):
+        if offset < d.header.data_offset:
+            raise OSError(errno.EIO, "injected")
+        real(fd, buf, offset)
+
+    monkeypatch.setattr(disk_mod, "_pwrite_full", failing)
+    with pytest.raises(DiskIOError, match="injected"):
+        d.write(512, memoryview(b"x" * 512))
+    assert not d.bitmap.test(1)
+    monkeypatch.setattr(disk_mod, "_pwrite_full", real)
+    d.write(512, memoryview(b"y" * 512))
+    d.close()
+    with opened("a=c.cow", tmp_path) as d2:
+        assert d2.bitmap.test(1) and read(d2, 512, 512) == b"y" * 512
+
+
+def test_directory_as_image(tmp_path) -> None:
+    from umlpy.errors import UbdError
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(UbdError, match="Failed to open 'dir', errno = 21"):
+        opened("ar=dir", tmp_path)

@@ -167,12 +167,22 @@ class Disk:
                               f"{self.description} failed: {e.strerror}") from e
 
     def _mark(self, offset: int, length: int) -> None:
+        """Set the bits of the range and write the changed bitmap bytes.  If that write
+        fails the in-memory bits are restored, so a later write retries it (a bit set
+        only in memory would otherwise never reach the file)."""
         assert self.bitmap is not None and self.header is not None
-        boff, blen = self.bitmap.set_range(offset // SECTOR, length // SECTOR)
+        first, count = offset // SECTOR, length // SECTOR
+        b0, b1 = first >> 3, ((first + count - 1) >> 3) + 1
+        saved = bytes(self.bitmap.data[b0:b1])
+        boff, blen = self.bitmap.set_range(first, count)
         if blen:
             self.stats["bitmap_writes"] += 1
-            _pwrite_full(self.image.fd, memoryview(self.bitmap.data)[boff:boff + blen],
-                         self.header.bitmap_offset + boff)
+            try:
+                _pwrite_full(self.image.fd, memoryview(self.bitmap.data)[boff:boff + blen],
+                             self.header.bitmap_offset + boff)
+            except BaseException:
+                self.bitmap.data[b0:b1] = saved
+                raise
 
     def _zero(self, fd: int, offset: int, length: int, punch: bool) -> None:
         """Make the byte range read as zeros: punch/zero-range, else write zeros."""

@@ -87,10 +87,20 @@ def open_disk(cfg: UbdConfig, *, cwd: str | None = None, log: Log = _nolog) -> D
     opened: list[HostFile] = []
     try:
         return _open(cfg, at, cwd, log, opened)
+    except OSError as e:          # e.g. a directory given as image: EISDIR on read
+        for hf in opened:
+            hf.close()
+        raise _err(UbdError, M.OPEN_FAILED.format(file=cfg.file, errno=e.errno),
+                   -(e.errno or 5)) from e
     except BaseException:
         for hf in opened:
             hf.close()
         raise
+
+
+def _file_size(fd: int) -> int:
+    """Length of a regular file or a host block device."""
+    return os.lseek(fd, 0, os.SEEK_END)
 
 
 def _open(cfg: UbdConfig, at: Callable[[str], str], cwd: str | None, log: Log,
@@ -128,7 +138,7 @@ def _open(cfg: UbdConfig, at: Callable[[str], str], cwd: str | None, log: Log,
     readonly = cfg.readonly or not hf.writable
 
     if cfg.no_cow:
-        size = os.fstat(hf.fd).st_size
+        size = _file_size(hf.fd)
         return Disk(size=_round512(size), readonly=readonly, description=cfg.file,
                     image=hf, no_trim=cfg.no_trim, serial=cfg.serial)
 
@@ -138,7 +148,7 @@ def _open(cfg: UbdConfig, at: Callable[[str], str], cwd: str | None, log: Log,
     except NotCowError as e:
         if cfg.backing is not None:
             raise _err(CowError, M.NO_COW_HEADER.format(file=cfg.file), -22) from e
-        size = os.fstat(hf.fd).st_size
+        size = _file_size(hf.fd)
         return Disk(size=_round512(size), readonly=readonly, description=cfg.file,
                     image=hf, no_trim=cfg.no_trim, serial=cfg.serial)
     except CowHeaderError as e:
