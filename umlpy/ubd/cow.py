@@ -308,12 +308,10 @@ def create_cow(cow_path: str, backing: str, *, force: bool = False,
     full = cow_path if cwd is None else os.path.join(cwd, cow_path)
     try:
         cst = os.stat(full)
-        if (cst.st_dev, cst.st_ino) == (bst.st_dev, bst.st_ino):
-            raise CowError(f"COW file '{cow_path}' is the backing file itself")
-    except FileNotFoundError:
-        pass
     except OSError:
-        pass
+        cst = None
+    if cst is not None and (cst.st_dev, cst.st_ino) == (bst.st_dev, bst.st_ino):
+        raise CowError(f"COW file '{cow_path}' is the backing file itself")
     flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | (os.O_TRUNC if force else os.O_EXCL)
     try:
         fd = os.open(full, flags, 0o644)
