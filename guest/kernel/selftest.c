@@ -1,0 +1,2 @@
+#include "defs.h"
+void selftest_run(const char *n) { (void)n; }
