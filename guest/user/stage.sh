@@ -38,5 +38,5 @@ rm -f "$out.tmp"
 truncate -s 16M "$out.tmp"
 E2FSPROGS_FAKE_TIME=$T mke2fs -q -F -t ext2 -b 1024 -I 256 -N 512 -m 0 \
 	-U "$UUID" -E "hash_seed=$SEED,root_owner=0:0" -d "$stage" "$out.tmp"
-e2fsck -fn "$out.tmp" >/dev/null
+e2fsck -fn "$out.tmp" >/dev/null 2>&1 || { echo "stage.sh: e2fsck -fn failed on $out.tmp" >&2; exit 1; }
 mv "$out.tmp" "$out"
