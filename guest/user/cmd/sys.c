@@ -242,6 +242,7 @@ int mount_main(int argc, char **argv)
 static int t_unary(const char *op, const char *a)
 {
 	struct stat st;
+	if (op[0] != '-' || !op[1] || op[2] || !strchr("znhLerwfdsx", op[1])) return -1;
 	if (!strcmp(op, "-z")) return !*a;
 	if (!strcmp(op, "-n")) return *a != 0;
 	if (!strcmp(op, "-h") || !strcmp(op, "-L")) return lstat(a, &st) == 0 && S_ISLNK(st.st_mode);

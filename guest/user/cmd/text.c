@@ -111,9 +111,11 @@ int wc_main(int argc, char **argv)
 				u8 ch = buf[j];
 				if (ch == '\n')
 					l++;
+				/* coreutils in the C locale: blanks end a word, a
+				 * printable byte starts one, other bytes do neither */
 				if (isspace(ch))
 					inword = 0;
-				else if (!inword)
+				else if (ch > ' ' && ch < 0x7f && !inword)
 					inword = 1, w++;
 			}
 		}
