@@ -105,3 +105,8 @@ def test_syntax_errors_are_reported(userland: Userland) -> None:
 def test_killed_child_status(userland: Userland) -> None:
     r = userland.sh("sh -c 'kill -9 $$'; echo $?")
     assert r.out == "137\n"
+
+
+def test_dash_c_multiline(userland: Userland) -> None:
+    r = userland.sh("echo one\n\n  # comment\nfalse &&\necho two\necho three")
+    assert (r.rc, r.out, r.err) == (0, "one\nthree\n", "")

@@ -196,14 +196,15 @@ int run_string(const char *line)
 			sh.status = exec_pipeline(cmds, n, op == T_AMP);
 		for (int i = 0; i < n; i++)
 			cmd_free(&cmds[i]);
+		if (op == T_AND || op == T_OR)	/* the list goes on after newlines */
+			while (*p == ' ' || *p == '\t' || *p == '\n')
+				p++;
 		if (op == T_AND)
 			skip = sh.status != 0;
 		else if (op == T_OR)
 			skip = sh.status == 0;
 		else
-			skip = 0;
-		if (op == T_END)
-			break;
+			skip = 0;	/* ; & newline */
 	}
 	return sh.status;
 }

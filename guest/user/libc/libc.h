@@ -24,12 +24,11 @@ typedef __builtin_va_list va_list;
 enum {
 	SYS_read = 0, SYS_write = 1, SYS_close = 3, SYS_fstat = 5, SYS_lseek = 8,
 	SYS_mmap = 9, SYS_munmap = 11, SYS_brk = 12, SYS_rt_sigaction = 13,
-	SYS_rt_sigprocmask = 14, SYS_rt_sigreturn = 15, SYS_ioctl = 16,
+	SYS_rt_sigreturn = 15, SYS_ioctl = 16,
 	SYS_dup2 = 33, SYS_nanosleep = 35, SYS_getpid = 39, SYS_fork = 57,
-	SYS_execve = 59, SYS_exit = 60, SYS_wait4 = 61, SYS_kill = 62,
+	SYS_execve = 59, SYS_wait4 = 61, SYS_kill = 62,
 	SYS_uname = 63, SYS_fcntl = 72, SYS_ftruncate = 77, SYS_getcwd = 79,
-	SYS_chdir = 80, SYS_getuid = 102, SYS_getgid = 104, SYS_geteuid = 107,
-	SYS_getegid = 108, SYS_getppid = 110, SYS_setsid = 112, SYS_statfs = 137,
+	SYS_chdir = 80, SYS_setsid = 112, SYS_statfs = 137,
 	SYS_sync = 162, SYS_mount = 165, SYS_reboot = 169, SYS_getdents64 = 217,
 	SYS_clock_gettime = 228, SYS_exit_group = 231, SYS_openat = 257,
 	SYS_mkdirat = 258, SYS_newfstatat = 262, SYS_unlinkat = 263,
@@ -225,11 +224,6 @@ pid_t waitpid(pid_t pid, int *status, int options);
 __attribute__((noreturn)) void _exit(int code);
 __attribute__((noreturn)) void exit(int code);
 pid_t getpid(void);
-pid_t getppid(void);
-uid_t getuid(void);
-uid_t geteuid(void);
-gid_t getgid(void);
-gid_t getegid(void);
 pid_t setsid(void);
 int kill(pid_t pid, int sig);
 int uname(struct utsname *u);
@@ -256,7 +250,6 @@ int tcsetattr(int fd, int act, const struct termios *t);
 /* signal.c */
 int sigaction(int sig, const struct sigaction *sa, struct sigaction *old);
 void (*signal(int sig, void (*h)(int)))(int);
-int sigprocmask(int how, const unsigned long *set, unsigned long *old);
 
 /* string.c */
 void *memcpy(void *d, const void *s, size_t n);

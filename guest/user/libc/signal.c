@@ -1,5 +1,5 @@
-/* signal.c -- rt_sigaction with our own restorer (crt.S __restore_rt),
- * rt_sigprocmask.  sigset_t is the kernel's 8-byte mask. */
+/* signal.c -- rt_sigaction with our own restorer (crt.S __restore_rt);
+ * sigset_t is the kernel's 8-byte mask. */
 #include "libc.h"
 
 void __restore_rt(void);
@@ -27,14 +27,4 @@ void (*signal(int sig, void (*h)(int)))(int)
 	if (sigaction(sig, &sa, &old) < 0)
 		return (void (*)(int)) - 1;
 	return old.sa_handler;
-}
-
-int sigprocmask(int how, const unsigned long *set, unsigned long *old)
-{
-	long r = __sc(SYS_rt_sigprocmask, how, (long)set, (long)old, 8, 0, 0);
-	if (r < 0) {
-		errno = (int)-r;
-		return -1;
-	}
-	return 0;
 }

@@ -88,11 +88,6 @@ void exit(int code)
 	_exit(code);
 }
 pid_t getpid(void) { return S0(SYS_getpid); }
-pid_t getppid(void) { return S0(SYS_getppid); }
-uid_t getuid(void) { return S0(SYS_getuid); }
-uid_t geteuid(void) { return S0(SYS_geteuid); }
-gid_t getgid(void) { return S0(SYS_getgid); }
-gid_t getegid(void) { return S0(SYS_getegid); }
 pid_t setsid(void) { return S0(SYS_setsid); }
 int kill(pid_t pid, int sig) { return S2(SYS_kill, pid, sig); }
 int uname(struct utsname *u) { return S1(SYS_uname, u); }
