@@ -38,5 +38,10 @@ rm -f "$out.tmp"
 truncate -s 16M "$out.tmp"
 E2FSPROGS_FAKE_TIME=$T mke2fs -q -F -t ext2 -b 1024 -I 256 -N 512 -m 0 \
 	-U "$UUID" -E "hash_seed=$SEED,root_owner=0:0" -d "$stage" "$out.tmp"
+# mke2fs -d copies each file's ctime (the staging time): pin it, and atime/crtime too
+(cd "$stage" && find . | LC_ALL=C sort | sed 's|^\.||; s|^$|/|') | while read -r p; do
+	for f in ctime atime mtime crtime; do echo "sif \"$p\" $f @$T"; done
+done > "$stage.debugfs"
+E2FSPROGS_FAKE_TIME=$T debugfs -w -f "$stage.debugfs" "$out.tmp" >/dev/null 2>&1
 e2fsck -fn "$out.tmp" >/dev/null 2>&1 || { echo "stage.sh: e2fsck -fn failed on $out.tmp" >&2; exit 1; }
 mv "$out.tmp" "$out"
