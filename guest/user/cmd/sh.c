@@ -192,10 +192,13 @@ int run_string(const char *line)
 			return 2;
 		}
 		int empty = n == 1 && !cmds[0].argv.n && !cmds[0].assign.n && !cmds[0].nr;
+		sh.interrupted = 0;
 		if (!skip && !empty)
 			sh.status = exec_pipeline(cmds, n, op == T_AMP);
 		for (int i = 0; i < n; i++)
 			cmd_free(&cmds[i]);
+		if (sh.interrupted && sh.interactive)	/* Ctrl-C abandons the rest of the line */
+			break;
 		if (op == T_AND || op == T_OR)	/* the list goes on after newlines */
 			while (*p == ' ' || *p == '\t' || *p == '\n')
 				p++;

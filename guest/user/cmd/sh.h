@@ -28,6 +28,7 @@ struct shell {
 	int argc;	/* positional parameters $0..$n */
 	char **argv;
 	int exiting, exit_code;
+	int interrupted;	/* the last foreground command died of SIGINT */
 };
 extern struct shell sh;
 const char *var_get(const char *name);

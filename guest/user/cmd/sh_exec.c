@@ -124,7 +124,7 @@ static int wait_status(int st)
 	if (WIFSIGNALED(st)) {
 		int sig = WTERMSIG(st);
 		if (sig == SIGINT)
-			dprintf(2, "\n");
+			dprintf(2, "\n"), sh.interrupted = 1;
 		else if (sig != SIGPIPE)
 			dprintf(2, "sh: terminated by signal %d\n", sig);
 		return 128 + sig;
