@@ -132,3 +132,89 @@ def prepare() -> None:
         make_cow(p)
         if shutil.which("qemu-io"):
             make_qcow(p)
+
+
+def timed(cmd: list[str], setup=None) -> float:  # type: ignore[no-untyped-def]
+    if setup is not None:
+        setup()
+    os.sync()
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def best(n: int, cmd: list[str], setup=None) -> float:  # type: ignore[no-untyped-def]
+    return min(timed(cmd, setup) for _ in range(n))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", default="copy,inplace,mkcow")
+    ns = ap.parse_args()
+    prepare()
+    only = set(ns.only.split(","))
+    py = [sys.executable, "-m"]
+    out = os.path.join(DATA, "out.img")
+    copy = os.path.join(DATA, "copy.img")
+    rows: list[tuple[str, float, str, float]] = []
+
+    def rm_out() -> None:
+        if os.path.exists(out):
+            os.unlink(out)
+
+    if "copy" in only:
+        cp = best(ns.repeat, ["cp", BACKING, out], rm_out)
+        cps = best(ns.repeat, ["sh", "-c", f"cp {BACKING} {out} && sync {out}"], rm_out)
+        for p in FRACTIONS:
+            o = best(ns.repeat, py + ["umlpy.tools.moo", cow_path(p), out], rm_out)
+            rows.append((f"copy {p}% umlpy-moo vs cp", o, "cp", cp))
+            rows.append((f"copy {p}% umlpy-moo vs cp+sync", o, "cp+sync", cps))
+            m = best(1, ["uml_moo", cow_path(p), out], rm_out)
+            rows.append((f"copy {p}% vs uml_moo", o, "uml_moo", m))
+            if os.path.exists(qcow_path(p)):
+                q = best(ns.repeat, ["qemu-img", "convert", "-O", "raw", qcow_path(p), out], rm_out)
+                rows.append((f"copy {p}% vs qemu-img convert", o, "qemu-img", q))
+    if "inplace" in only:
+        def fresh() -> None:
+            subprocess.run(["cp", BACKING, copy], check=True)
+            os.utime(copy, (1704067200, 1704067200))
+        for p in FRACTIONS:
+            o = best(ns.repeat, py + ["umlpy.tools.moo", "-b", copy, "--force", "-d", cow_path(p)], fresh)
+            m = best(ns.repeat, ["uml_moo", "-d", "-b", copy, cow_path(p)], fresh)
+            ms = best(ns.repeat, ["sh", "-c", f"uml_moo -d -b {copy} {cow_path(p)} && sync {copy}"], fresh)
+            rows.append((f"in-place {p}% vs uml_moo -d", o, "uml_moo -d", m))
+            rows.append((f"in-place {p}% vs uml_moo -d+sync", o, "uml_moo -d+sync", ms))
+            if os.path.exists(qcow_path(p)):
+                ov = os.path.join(DATA, "ov.qcow2")
+
+                def fresh_q() -> None:
+                    fresh()
+                    shutil.copyfile(qcow_path(p), ov)
+                    subprocess.run(["qemu-img", "rebase", "-u", "-f", "qcow2", "-b", copy, "-F", "raw", ov],
+                                   check=True)
+                q = best(ns.repeat, ["qemu-img", "commit", "-d", "-f", "qcow2", ov], fresh_q)
+                rows.append((f"in-place {p}% vs qemu-img commit", o, "qemu-img commit", q))
+    if "mkcow" in only:
+        mk = os.path.join(DATA, "mk.cow")
+
+        def rm_mk() -> None:
+            if os.path.exists(mk):
+                os.unlink(mk)
+        exe = shutil.which("umlpy-mkcow") or "umlpy-mkcow"
+        o = best(ns.repeat * 3, [exe, mk, BACKING], rm_mk)
+        m = best(ns.repeat * 3, ["uml_mkcow", mk, BACKING], rm_mk)
+        base = best(ns.repeat * 3, [sys.executable, "-c", "pass"])
+        rows.append(("mkcow vs uml_mkcow", o, "uml_mkcow", m))
+        rows.append(("mkcow vs bare python3 -c pass", o, "python3 -c pass", base))
+    print(f"{'case':42} {'ours s':>8} {'theirs':>16} {'s':>8} {'ratio':>6}")
+    for name, o, other, t in rows:
+        print(f"{name:42} {o:8.3f} {other:>16} {t:8.3f} {o / t:6.2f}")
+    for f in (out, copy):
+        if os.path.exists(f):
+            os.unlink(f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
