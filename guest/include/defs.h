@@ -174,4 +174,7 @@ uint64_t vmap_base(void);
 void kvm_map(uint64_t va, uint64_t pa, uint64_t perm);
 void kvm_unmap(uint64_t va);
 int vm_fault(struct trapframe *tf, uint64_t addr);
+pte_t *uvm_create(void);
+void uvm_free(pte_t *pml4, int free_leaves);
+void switch_to_kernel_pt(void);
 #endif

@@ -13,6 +13,7 @@
 #define CMDLINE_PA 0x2000
 #define CMDLINE_MAX 4095
 #define BOOT_PT_PA 0x10000
+#define BOOT_PT_SIZE 0x10000
 #define KERNEL_PA 0x100000
 
 /* Virtual memory map. */
@@ -21,10 +22,13 @@
 #define USER_TOP 0x0000800000000000
 
 #define BOOTINFO_MAGIC 0x31494250594c4d55
+#define DEFAULT_HZ 100
+#define DEFAULT_MEM 0x4000000
 
 /* I/O ports. */
 #define HC_PORT 0xE0
 #define DEBUG_PORT 0xE9
+#define HCALL_SIZE 64
 
 /* Hypercall operations (docs/machine.md section 2). */
 #define HC_CONSOLE_WRITE 1
@@ -55,8 +59,8 @@
 /* HC_UBD_INFO r1 */
 #define UBD_F_PRESENT 1
 #define UBD_F_RO 2
-#define UBD_MAX_UNITS 16
-#define UBD_SECTOR_SIZE 512
+#define UBD_MAX 16
+#define UBD_SECTOR 512
 
 /* HC_MGMT_GET r1: request kinds */
 #define MGMT_SYSRQ 1
@@ -67,8 +71,8 @@
 #define MGMT_VERSION 6
 
 /* HC_MGMT_REPLY a3: flags */
-#define MGMT_REPLY_FINAL 1
-#define MGMT_REPLY_ERROR 2
+#define MGMT_F_FINAL 1
+#define MGMT_F_ERROR 2
 
 /* External interrupt vectors (docs/machine.md section 3). */
 #define IRQ_TIMER 32
@@ -83,8 +87,6 @@
 #define GDT_USER_DS 0x20
 #define GDT_USER_CS 0x28
 #define GDT_TSS 0x30
-#define USER_DS_SEL 0x23
-#define USER_CS_SEL 0x2b
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -31,6 +31,10 @@
 #define V2P_DIRECT(va) ((uint64_t)(va) - DIRECTMAP_BASE)
 #define V2P_KERNEL(va) ((uint64_t)(va) - KERNEL_VBASE)
 
+/* Selectors with RPL 3 for user segments. */
+#define USER_DS_SEL (GDT_USER_DS | 3)
+#define USER_CS_SEL (GDT_USER_CS | 3)
+
 /* Exception vectors. */
 #define T_DE 0
 #define T_DB 1

@@ -10,6 +10,7 @@ static inline uint64_t rcr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0"
 static inline void lcr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 static inline uint64_t readflags(void) { uint64_t f; __asm__ volatile("pushfq; popq %0" : "=r"(f)); return f; }
+#define barrier() __asm__ volatile("" ::: "memory")
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }

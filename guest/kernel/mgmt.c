@@ -21,7 +21,7 @@ static void reply(uint64_t id, const char *text, size_t len, uint64_t flags)
         text += CHUNK;
         len -= CHUNK;
     }
-    hcall(HC_MGMT_REPLY, id, v2p(text), len, flags | MGMT_REPLY_FINAL, 0, 0, 0);
+    hcall(HC_MGMT_REPLY, id, v2p(text), len, flags | MGMT_F_FINAL, 0, 0, 0);
 }
 
 static void reply_str(uint64_t id, const char *s, uint64_t flags)
@@ -123,9 +123,9 @@ static void handle(uint64_t id, uint64_t kind, char *arg, size_t arglen)
             arg++;
         int n = procfs_read(arg, text, sizeof(text));
         if (n == -EISDIR || n == -EINVAL)
-            reply_str(id, "Read of file failed", MGMT_REPLY_ERROR);
+            reply_str(id, "Read of file failed", MGMT_F_ERROR);
         else if (n < 0)
-            reply_str(id, "Failed to open file", MGMT_REPLY_ERROR);
+            reply_str(id, "Failed to open file", MGMT_F_ERROR);
         else
             reply(id, text, (size_t)n, 0);
         return;
@@ -136,14 +136,14 @@ static void handle(uint64_t id, uint64_t kind, char *arg, size_t arglen)
         const char *end;
         uint64_t pid = strtou64(arg, &end, 10);
         if (end == arg || (*end && *end != ' ')) {
-            reply_str(id, "Please specify a pid", MGMT_REPLY_ERROR);
+            reply_str(id, "Please specify a pid", MGMT_F_ERROR);
             return;
         }
         console_capture_start(text, sizeof(text));
         int r = pid ? proc_stack((int)pid) : -ESRCH;
         size_t n = console_capture_stop();
         if (r < 0)
-            reply_str(id, "Couldn't find that pid", MGMT_REPLY_ERROR);
+            reply_str(id, "Couldn't find that pid", MGMT_F_ERROR);
         else
             reply(id, text, n, 0);
         return;
@@ -161,7 +161,7 @@ static void handle(uint64_t id, uint64_t kind, char *arg, size_t arglen)
         reply_str(id, text, 0);
         return;
     default:
-        reply_str(id, "Unknown request", MGMT_REPLY_ERROR);
+        reply_str(id, "Unknown request", MGMT_F_ERROR);
     }
 }
 

@@ -2,7 +2,7 @@
  * syscall entry.  Every stub is 16 bytes: IDT gate n points at vectors + 16*n.
  * The frame layout is struct trapframe (include/trap.h). */
 #include "layout.h"
-#define T_SYSCALL 0x80
+#include "mmu.h"
 
     .text
     .balign 16

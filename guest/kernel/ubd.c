@@ -15,7 +15,7 @@ struct ubd {
     uint64_t size; /* bytes */
 };
 
-static struct ubd ubds[UBD_MAX_UNITS];
+static struct ubd ubds[UBD_MAX];
 
 #define MAX_REQ_SECT 2048 /* 1 MiB per hypercall */
 #define BOUNCE_PAGES 16
@@ -45,7 +45,7 @@ static void announce(int unit)
 {
     char sz[32];
     format_size(sz, sizeof(sz), ubds[unit].size);
-    kprintf("ubd%c: %s (%lu sectors)%s\n", 'a' + unit, sz, ubds[unit].size / UBD_SECTOR_SIZE,
+    kprintf("ubd%c: %s (%lu sectors)%s\n", 'a' + unit, sz, ubds[unit].size / UBD_SECTOR,
             ubds[unit].ro ? ", read-only" : "");
 }
 
@@ -54,7 +54,7 @@ void ubdinit(void)
     bounce = kalloc_pages(BOUNCE_PAGES);
     if (!bounce)
         panic("ubd: no memory for the bounce buffer");
-    for (int u = 0; u < UBD_MAX_UNITS; u++)
+    for (int u = 0; u < UBD_MAX; u++)
         if (probe(u, &ubds[u]))
             announce(u);
 }
@@ -62,7 +62,7 @@ void ubdinit(void)
 /* IRQ_UBD: a device was added or removed (mconsole config/remove). */
 void ubd_intr(void)
 {
-    for (int u = 0; u < UBD_MAX_UNITS; u++) {
+    for (int u = 0; u < UBD_MAX; u++) {
         struct ubd old = ubds[u];
         probe(u, &ubds[u]);
         if (ubds[u].present && (!old.present || old.size != ubds[u].size || old.ro != ubds[u].ro))
@@ -74,7 +74,7 @@ void ubd_intr(void)
 
 int ubd_present(int unit)
 {
-    return unit >= 0 && unit < UBD_MAX_UNITS && ubds[unit].present;
+    return unit >= 0 && unit < UBD_MAX && ubds[unit].present;
 }
 
 uint64_t ubd_size(int unit)
@@ -92,13 +92,13 @@ int ubd_unit_from_name(const char *name)
 {
     if (strncmp(name, "/dev/", 5) == 0)
         name += 5;
-    if (strncmp(name, "ubd", 3) == 0 && name[3] >= 'a' && name[3] < 'a' + UBD_MAX_UNITS &&
+    if (strncmp(name, "ubd", 3) == 0 && name[3] >= 'a' && name[3] < 'a' + UBD_MAX &&
         name[4] == 0)
         return name[3] - 'a';
     if (strncmp(name, "ubd", 3) == 0 && name[3] >= '0' && name[3] <= '9') {
         const char *end;
         uint64_t n = strtou64(name + 3, &end, 10);
-        if (*end == 0 && n < UBD_MAX_UNITS)
+        if (*end == 0 && n < UBD_MAX)
             return (int)n;
     }
     return -1;
@@ -119,11 +119,11 @@ static int64_t io(int unit, int op, uint64_t sector, uint64_t nsect, uint64_t pa
 
 int ubd_rw(int unit, uint64_t sector, void *buf, uint32_t nsect, int write)
 {
-    if (unit < 0 || unit >= UBD_MAX_UNITS || !ubds[unit].present)
+    if (unit < 0 || unit >= UBD_MAX || !ubds[unit].present)
         return -ENODEV;
     int op = write ? UBD_OP_WRITE : UBD_OP_READ;
     char *p = buf;
-    if (contiguous_kernel(buf, (uint64_t)nsect * UBD_SECTOR_SIZE)) {
+    if (contiguous_kernel(buf, (uint64_t)nsect * UBD_SECTOR)) {
         while (nsect) {
             uint32_t n = MIN(nsect, MAX_REQ_SECT);
             int64_t r = io(unit, op, sector, n, v2p(p));
@@ -131,13 +131,13 @@ int ubd_rw(int unit, uint64_t sector, void *buf, uint32_t nsect, int write)
                 return (int)r;
             sector += n;
             nsect -= n;
-            p += (uint64_t)n * UBD_SECTOR_SIZE;
+            p += (uint64_t)n * UBD_SECTOR;
         }
         return 0;
     }
     while (nsect) {
-        uint32_t n = MIN(nsect, BOUNCE_PAGES * PGSIZE / UBD_SECTOR_SIZE);
-        size_t len = (size_t)n * UBD_SECTOR_SIZE;
+        uint32_t n = MIN(nsect, BOUNCE_PAGES * PGSIZE / UBD_SECTOR);
+        size_t len = (size_t)n * UBD_SECTOR;
         uint64_t f = intr_save(); /* the bounce buffer is shared */
         if (write)
             memcpy(bounce, p, len);

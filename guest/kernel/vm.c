@@ -140,6 +140,44 @@ void kvm_unmap(uint64_t va)
     }
 }
 
+/* A new address space: empty lower half, kernel half shared with kpml4. */
+pte_t *uvm_create(void)
+{
+    pte_t *p = kalloc();
+    if (p)
+        memcpy(p + 256, kpml4 + 256, 256 * sizeof(pte_t));
+    return p;
+}
+
+static void freewalk(pte_t *pt, int level, int free_leaves)
+{
+    for (int i = 0; i < 512; i++) {
+        pte_t e = pt[i];
+        if (!(e & PTE_P))
+            continue;
+        if (level > 0)
+            freewalk(P2V(PTE_ADDR(e)), level - 1, free_leaves);
+        else if (free_leaves)
+            kfree_page(P2V(PTE_ADDR(e)));
+    }
+    kfree_page(pt);
+}
+
+/* Free the lower half of an address space (tables, and the mapped pages when
+ * free_leaves), then the PML4 itself. */
+void uvm_free(pte_t *pml4, int free_leaves)
+{
+    for (int i = 0; i < 256; i++)
+        if (pml4[i] & PTE_P)
+            freewalk(P2V(PTE_ADDR(pml4[i])), 2, free_leaves);
+    kfree_page(pml4);
+}
+
+void switch_to_kernel_pt(void)
+{
+    lcr3(V2P_DIRECT(kpml4));
+}
+
 /* Page fault entry from trap(): 0 when handled.  Kernel-half faults are only
  * resolved through the demand hook (used by the self-tests); user faults go to
  * the process's address space. */
